@@ -1,0 +1,38 @@
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from tests.factories import UserFactory
+
+
+def pytest_report_header(config):
+    notes = getattr(settings, "SERVICE_NOTES", [])
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    redis = settings.TEST_REDIS_URL or "not available"
+    return [f"database: {database}; redis: {redis}", *(f"NOTE: {note}" for note in notes)]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and heartbeats live in the cache; no test may see another's."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def signed_in_client(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def redis_url():
+    if not settings.TEST_REDIS_URL:
+        pytest.skip("Redis does not answer (REDIS_URL unset or unreachable): this test needs it")
+    return settings.TEST_REDIS_URL
