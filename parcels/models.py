@@ -1,0 +1,116 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from parcels.codes import CodeKind, Recognition, identify
+from parcels.status import STATUS_COLOURS, Status
+
+
+class Folder(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="folders")
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint("owner", Lower("name"), name="folder_unique_name_per_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Parcel(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="parcels")
+    code = models.CharField(_("track code"), max_length=64)
+    typed_code = models.CharField(_("code as typed"), max_length=200, blank=True)
+    comment = models.CharField(_("comment"), max_length=200, blank=True)
+    folder = models.ForeignKey(
+        Folder,
+        verbose_name=_("folder"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="parcels",
+    )
+    kind = models.CharField(_("kind of code"), max_length=20, choices=CodeKind.choices)
+    code_valid = models.BooleanField(
+        _("code is valid"), help_text=_("False when the user added a code that failed its checks.")
+    )
+    origin_country = CountryField(_("from"), blank=True)
+    destination_country = CountryField(_("to"), blank=True)
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.NOT_FOUND)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    last_event = models.ForeignKey(
+        "TrackingEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    shipped_on = models.DateField(_("shipped on"), null=True, blank=True)
+    protection_ends_on = models.DateField(
+        _("buyer protection ends on"),
+        null=True,
+        blank=True,
+        help_text=_("The marketplace's buyer-protection timer: we remind you before it runs out."),
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint("owner", "code", name="parcel_unique_code_per_owner"),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "archived_at", "folder"], name="parcel_owner_archived_folder"),
+            models.Index(fields=["owner", "status"], name="parcel_owner_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.comment}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("parcels:detail", args=[self.pk])
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def status_colour(self) -> str:
+        return STATUS_COLOURS[Status(self.status)]
+
+    @property
+    def recognition(self) -> Recognition:
+        return identify(self.code, destination=self.destination_country.code or None)
+
+
+class TrackingEvent(models.Model):
+    parcel = models.ForeignKey(Parcel, on_delete=models.CASCADE, related_name="events")
+    happened_at = models.DateTimeField(_("time"))
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices)
+    description = models.TextField(_("description"), blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=32)
+    raw_code = models.CharField(_("carrier's event code"), max_length=64, blank=True)
+    # Identifies an event independent of the carrier's wording (see parcels/services.py).
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-happened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint("parcel", "fingerprint", name="event_unique_fingerprint_per_parcel"),
+        ]
+        indexes = [models.Index(fields=["parcel", "-happened_at"], name="event_parcel_time")]
+
+    def __str__(self) -> str:
+        return f"{self.happened_at:%Y-%m-%d %H:%M} {self.description}"
+
+    @property
+    def status_colour(self) -> str:
+        return STATUS_COLOURS[Status(self.status)]

@@ -1,0 +1,84 @@
+"""Reads of parcels and folders, always scoped to one owner."""
+
+import csv
+import io
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import User
+from parcels.models import Folder, Parcel, TrackingEvent
+from parcels.services import CSV_COLUMNS
+
+NO_FOLDER = "none"
+
+
+def parcels_of(*, owner: User) -> QuerySet[Parcel]:
+    return Parcel.objects.filter(owner=owner)
+
+
+def folders_of(*, owner: User) -> QuerySet[Folder]:
+    return Folder.objects.filter(owner=owner)
+
+
+def parcels_list(
+    *, owner: User, archived: bool = False, status: str = "", folder: str = "", query: str = ""
+) -> QuerySet[Parcel]:
+    """The dashboard's parcels, grouped by folder (no folder first), newest first within a folder."""
+    parcels = (
+        parcels_of(owner=owner)
+        .filter(archived_at__isnull=not archived)
+        .select_related("folder", "last_event")
+        .order_by("folder__position", "folder__name", "-created_at", "-id")
+    )
+    if status:
+        parcels = parcels.filter(status=status)
+    if folder == NO_FOLDER:
+        parcels = parcels.filter(folder__isnull=True)
+    elif folder.isdigit():
+        parcels = parcels.filter(folder_id=int(folder))
+    if query := query.strip():
+        parcels = parcels.filter(
+            Q(code__icontains=query.replace(" ", "").upper())
+            | Q(comment__icontains=query)
+            | Q(typed_code__icontains=query)
+        )
+    return parcels
+
+
+def folders_with_counts(*, owner: User) -> QuerySet[Folder]:
+    return folders_of(owner=owner).annotate(
+        active_count=Count("parcels", filter=Q(parcels__archived_at__isnull=True))
+    )
+
+
+def parcel_counts(*, owner: User) -> dict[str, int]:
+    return parcels_of(owner=owner).aggregate(
+        active=Count("id", filter=Q(archived_at__isnull=True)),
+        archived=Count("id", filter=Q(archived_at__isnull=False)),
+        unfiled=Count("id", filter=Q(archived_at__isnull=True, folder__isnull=True)),
+    )
+
+
+def parcel_timeline(*, parcel: Parcel) -> QuerySet[TrackingEvent]:
+    return parcel.events.order_by("-happened_at", "-id")
+
+
+def parcels_csv(*, owner: User) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([*CSV_COLUMNS, "status", "added"])
+    for parcel in parcels_of(owner=owner).select_related("folder").order_by("created_at", "id"):
+        writer.writerow(
+            [
+                parcel.code,
+                parcel.comment,
+                parcel.folder.name if parcel.folder else "",
+                parcel.destination_country.code or "",
+                parcel.shipped_on.isoformat() if parcel.shipped_on else "",
+                parcel.protection_ends_on.isoformat() if parcel.protection_ends_on else "",
+                "yes" if parcel.archived else "",
+                parcel.status,
+                parcel.created_at.date().isoformat(),
+            ]
+        )
+    return buffer.getvalue()
