@@ -57,6 +57,8 @@ class Parcel(models.Model):
         help_text=_("The marketplace's buyer-protection timer: we remind you before it runs out."),
     )
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Code and comment case-folded in Python: SQLite folds only ASCII, and users search in Russian.
+    search_text = models.CharField(max_length=300, editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -72,6 +74,13 @@ class Parcel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.comment}".strip()
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = f"{self.code} {self.comment}".casefold()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"code", "comment"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("parcels:detail", args=[self.pk])

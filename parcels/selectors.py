@@ -6,6 +6,7 @@ import io
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
+from parcels.codes import normalize
 from parcels.models import Folder, Parcel, TrackingEvent
 from parcels.services import CSV_COLUMNS
 
@@ -37,11 +38,8 @@ def parcels_list(
     elif folder.isdigit():
         parcels = parcels.filter(folder_id=int(folder))
     if query := query.strip():
-        parcels = parcels.filter(
-            Q(code__icontains=query.replace(" ", "").upper())
-            | Q(comment__icontains=query)
-            | Q(typed_code__icontains=query)
-        )
+        as_code = normalize(query).code
+        parcels = parcels.filter(Q(search_text__contains=query.casefold()) | Q(code__contains=as_code))
     return parcels
 
 

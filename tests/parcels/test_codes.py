@@ -75,7 +75,9 @@ class TestS10:
         assert Problem.UNKNOWN_COUNTRY in found.problems
         assert found.country is None
 
-    @pytest.mark.parametrize(("code", "problem"), [("RR12345678CN", Problem.TOO_SHORT), ("RR1234567890CN", Problem.TOO_LONG)])
+    @pytest.mark.parametrize(
+        ("code", "problem"), [("RR12345678CN", Problem.TOO_SHORT), ("RR1234567890CN", Problem.TOO_LONG)]
+    )
     def test_a_digit_missing_or_doubled(self, code, problem):
         found = identify(code)
         assert found.kind == CodeKind.S10 and not found.valid
@@ -94,7 +96,11 @@ class TestS10:
             "russian_post",
             "17track",
         )
-        assert identify(s10("RR", "12345678", "DE"), destination="KZ").carriers == ("deutsche_post", "kazpost", "17track")
+        assert identify(s10("RR", "12345678", "DE"), destination="KZ").carriers == (
+            "deutsche_post",
+            "kazpost",
+            "17track",
+        )
 
     def test_ems_search_window_is_four_months(self):
         assert any("4 months" in str(a) for a in identify(s10("EA", "12345678", "CN")).advice)
@@ -165,7 +171,13 @@ class TestOtherFormats:
 
     @pytest.mark.parametrize(
         ("typed", "problem"),
-        [("", Problem.EMPTY), ("12345", Problem.TOO_SHORT), ("A" * 41, Problem.TOO_LONG), ("RR<b>1</b>", Problem.BAD_CHARACTERS), ("HELLOWORLD42", Problem.UNKNOWN_FORMAT)],
+        [
+            ("", Problem.EMPTY),
+            ("12345", Problem.TOO_SHORT),
+            ("A" * 41, Problem.TOO_LONG),
+            ("RR<b>1</b>", Problem.BAD_CHARACTERS),
+            ("HELLOWORLD42", Problem.UNKNOWN_FORMAT),
+        ],
     )
     def test_bad_input_gets_a_specific_problem(self, typed, problem):
         found = identify(typed)
@@ -219,7 +231,17 @@ def test_the_identify_command_prints_one_json_line_per_code(capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 3
     first, typo, order = (json.loads(line) for line in lines)
-    for key in ("input", "code", "kind", "valid", "country", "service", "carriers", "trackable_end_to_end", "advice"):
+    for key in (
+        "input",
+        "code",
+        "kind",
+        "valid",
+        "country",
+        "service",
+        "carriers",
+        "trackable_end_to_end",
+        "advice",
+    ):
         assert key in first
     assert first["valid"] is True and first["country"] == "CN" and first["country_name"] == "Китай"
     assert typo["code"] == "RA473124827CN" and typo["valid"] is False and typo["expected_check_digit"] == "9"

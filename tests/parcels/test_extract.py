@@ -5,9 +5,9 @@ import pytest
 from parcels.extract import (
     MAX_LINES,
     InputTooLarge,
+    candidates_found_in_text,
     candidates_from_input,
     candidates_from_lines,
-    candidates_found_in_text,
     text_from_eml,
 )
 from tests.parcels.test_codes import russian_barcode, s10

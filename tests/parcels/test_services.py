@@ -64,7 +64,9 @@ def test_bulk_add_adds_each_line_whole_or_refuses_it_whole(user):
     broken = CN[:10] + str((int(CN[10]) + 1) % 10) + CN[11:]
     text = f"{CN} first\n{DE} repeat\n{broken} typo\n8123456789012345 order\n{CN} again in this paste\nLP00123456789012 {'x' * 250}"
     extraction = candidates_from_lines(text, destination="RU")
-    result = services.parcels_add_bulk(owner=user, candidates=extraction.candidates, confirmed_lines={3}, folder=folder)
+    result = services.parcels_add_bulk(
+        owner=user, candidates=extraction.candidates, confirmed_lines={3}, folder=folder
+    )
 
     assert [(c.line, p.code, p.comment) for c, p in result.added] == [(1, CN, "first"), (3, broken, "typo")]
     assert all(p.folder == folder for _, p in result.added)
@@ -116,7 +118,7 @@ def test_archiving_twice_changes_once(user):
 
 
 def test_csv_export_and_import_round_trip(user):
-    folder = services.folder_create(owner=user, name="Подарки, \"к НГ\"")
+    folder = services.folder_create(owner=user, name='Подарки, "к НГ"')
     broken = CN[:10] + str((int(CN[10]) + 1) % 10) + CN[11:]
     services.parcel_add(owner=user, typed_code=CN, comment="=cmd|' /C calc'!A0", folder=folder)
     services.parcel_add(owner=user, typed_code=broken, confirmed=True, destination_country="KZ")
@@ -129,7 +131,7 @@ def test_csv_export_and_import_round_trip(user):
     assert not result.refused
     copies = {p.code: p for p in Parcel.objects.filter(owner=other)}
     assert set(copies) == {CN, broken, DE}
-    assert copies[CN].folder.name == "Подарки, \"к НГ\"" and copies[CN].comment == "=cmd|' /C calc'!A0"
+    assert copies[CN].folder.name == 'Подарки, "к НГ"' and copies[CN].comment == "=cmd|' /C calc'!A0"
     assert copies[broken].code_valid is False and copies[broken].destination_country.code == "KZ"
     assert copies[DE].archived
 
