@@ -54,6 +54,8 @@ class ParcelAddForm(forms.Form):
     def __init__(self, *args, owner: User, **kwargs):
         super().__init__(*args, **kwargs)
         _limit_folders(self, owner)
+        # Country names in the language of this request, not of the moment the module loaded.
+        self.fields["destination_country"].choices = list(countries)
         self.fields["destination_country"].initial = owner.destination_country.code
 
 

@@ -228,3 +228,10 @@ def test_csv_export_and_import_through_the_pages(signed_in_client, user):
         "/parcels/import/", {"file": SimpleUploadedFile("x.csv", b"a,b\n", "text/csv")}
     )
     assert "no “code” column" in bad.content.decode()
+
+
+def test_the_add_form_names_countries_in_the_users_language(signed_in_client, user):
+    user.language = "ru"
+    user.save()
+    page = signed_in_client.get("/parcels/add/").content.decode()
+    assert '<option value="RU" selected>Россия</option>' in page
