@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from accounts.models import User
 from parcels.codes import normalize
 from parcels.models import Folder, Parcel, TrackingEvent
-from parcels.services import CSV_COLUMNS
+from parcels.services import CSV_COLUMNS, csv_cell_escape
 
 NO_FOLDER = "none"
 
@@ -69,8 +69,8 @@ def parcels_csv(*, owner: User) -> str:
         writer.writerow(
             [
                 parcel.code,
-                parcel.comment,
-                parcel.folder.name if parcel.folder else "",
+                csv_cell_escape(parcel.comment),
+                csv_cell_escape(parcel.folder.name) if parcel.folder else "",
                 parcel.destination_country.code or "",
                 parcel.shipped_on.isoformat() if parcel.shipped_on else "",
                 parcel.protection_ends_on.isoformat() if parcel.protection_ends_on else "",

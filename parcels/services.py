@@ -244,6 +244,19 @@ CSV_COLUMNS = [
 ]
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula; the export prefixes an
+# apostrophe (spreadsheets hide it) and the import takes it off again.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell_escape(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def csv_cell_unescape(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS) else value
+
+
 class CsvUnreadable(ValueError):
     pass
 
@@ -273,7 +286,7 @@ def parcels_import_csv(*, owner: User, text: str) -> BulkResult:
     folders = {folder.name.lower(): folder for folder in Folder.objects.filter(owner=owner)}
     result = BulkResult()
     for line, row in enumerate(reader, start=2):
-        row = {key: (value or "") for key, value in row.items() if key}
+        row = {key: csv_cell_unescape(value or "") for key, value in row.items() if key}
         candidate = Candidate(line, row["code"], row.get("comment", ""), identify(row["code"]))
         try:
             destination = row.get("destination_country", "").strip().upper()

@@ -125,6 +125,7 @@ def test_csv_export_and_import_round_trip(user):
     archived = services.parcel_add(owner=user, typed_code=DE, comment="old")
     services.parcel_archive(parcel=archived)
     exported = selectors.parcels_csv(owner=user)
+    assert "'=cmd|" in exported  # a spreadsheet shows it as text instead of running it
 
     other = UserFactory()
     result = services.parcels_import_csv(owner=other, text=exported)
