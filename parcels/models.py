@@ -123,3 +123,113 @@ class TrackingEvent(models.Model):
     @property
     def status_colour(self) -> str:
         return STATUS_COLOURS[Status(self.status)]
+
+
+class Tracking(models.Model):
+    """One parcel followed at one carrier: when to ask next, and how the last asks went."""
+
+    parcel = models.ForeignKey(Parcel, on_delete=models.CASCADE, related_name="trackings")
+    carrier = models.CharField(max_length=32)
+    # None: not polled any more (delivered, archived, stopped). The dispatcher's index.
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    registered_at = models.DateTimeField(null=True, blank=True)  # carriers that register codes first
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("parcel", "carrier", name="tracking_unique_carrier_per_parcel")
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_poll_at"], name="tracking_due", condition=models.Q(next_poll_at__isnull=False)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parcel_id}@{self.carrier}"
+
+
+class StatusChange(models.Model):
+    """A parcel's status changed: written once per change, claimed once by the notifications."""
+
+    parcel = models.ForeignKey(Parcel, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=24, choices=Status.choices)
+    to_status = models.CharField(max_length=24, choices=Status.choices)
+    event = models.ForeignKey(
+        TrackingEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Fingerprint of the event that caused the change: a second writer of the same change collides.
+    cause = models.CharField(max_length=64)
+    # The first answer about a parcel: it may already be delivered, which is no news to the user.
+    first_sync = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint("parcel", "to_status", "cause", name="status_change_once_per_cause"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"], name="status_change_unprocessed", condition=models.Q(processed_at=None)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parcel_id}: {self.from_status} → {self.to_status}"
+
+
+class CarrierState(models.Model):
+    """Shared by every worker: the carrier's rate limit, daily budget, quota and circuit breaker."""
+
+    carrier = models.CharField(max_length=32, primary_key=True)
+    next_request_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    paused_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    budget_day = models.DateField(null=True, blank=True)
+    budget_used = models.PositiveIntegerField(default=0)
+    quota_total = models.PositiveIntegerField(null=True, blank=True)
+    quota_used = models.PositiveIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.carrier
+
+
+class CarrierExchange(models.Model):
+    """The last raw requests and answers per carrier (a bounded number), for the admin."""
+
+    carrier = models.CharField(max_length=32, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    request = models.TextField()
+    response = models.TextField(blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.created_at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error}"
+
+
+class CarrierTicket(models.Model):
+    """A two-step request (Russian Post's batch access): codes sent, answer collected later."""
+
+    carrier = models.CharField(max_length=32)
+    token = models.CharField(max_length=100, unique=True)
+    codes = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    collect_after = models.DateTimeField()
+    collected_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.token

@@ -16,6 +16,7 @@ from accounts.models import User
 from parcels.codes import Problem, Recognition, identify
 from parcels.extract import Candidate
 from parcels.models import Folder, Parcel
+from parcels.tracking import trackings_resume, trackings_start, trackings_stop
 
 # Problems that mean the text cannot be a code at all; the others can be confirmed by the user.
 UNADDABLE_PROBLEMS = {Problem.EMPTY, Problem.TOO_LONG, Problem.BAD_CHARACTERS}
@@ -86,7 +87,7 @@ def parcel_add(
     if existing is None:
         try:
             with transaction.atomic():
-                return Parcel.objects.create(
+                parcel = Parcel.objects.create(
                     owner=owner,
                     code=recognition.code,
                     typed_code=typed_code[:TYPED_CODE_MAX_LENGTH],
@@ -99,6 +100,8 @@ def parcel_add(
                     shipped_on=shipped_on,
                     protection_ends_on=protection_ends_on,
                 )
+                trackings_start(parcel=parcel)
+                return parcel
         except IntegrityError:  # added by a concurrent request between the check and the insert
             existing = Parcel.objects.get(owner=owner, code=recognition.code)
     raise ParcelRefused(
@@ -171,6 +174,8 @@ def parcel_archive(*, parcel: Parcel) -> bool:
         archived_at=now, updated_at=now
     )
     parcel.refresh_from_db(fields=["archived_at", "updated_at"])
+    if changed:
+        trackings_stop(parcel=parcel, now=now)
     return changed == 1
 
 
@@ -179,6 +184,8 @@ def parcel_unarchive(*, parcel: Parcel) -> bool:
         archived_at=None, updated_at=timezone.now()
     )
     parcel.refresh_from_db(fields=["archived_at", "updated_at"])
+    if changed:
+        trackings_resume(parcel=parcel)
     return changed == 1
 
 

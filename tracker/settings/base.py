@@ -185,6 +185,41 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(),
         "options": {"expires": 50},
     },
+    "dispatch-due-polls": {
+        "task": "parcels.tasks.dispatch_due_polls",
+        "schedule": crontab(),
+        "options": {"expires": 50},
+    },
+    "collect-tickets": {
+        "task": "parcels.tasks.collect_tickets",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 280},
+    },
+}
+
+# Carriers: an empty URL means the carrier's public address; a carrier without its credentials is
+# disabled, and the parcel page says so.
+CARRIERS = {
+    "sandbox": {
+        "enabled": env.bool("SANDBOX_ENABLED", default=False),
+        "time_scale": env.float("SANDBOX_TIME_SCALE", default=1.0),
+    },
+    "russian_post": {
+        "url": env.str("RUSSIAN_POST_URL", default=""),
+        "login": env.str("RUSSIAN_POST_LOGIN", default=""),
+        "password": env.str("RUSSIAN_POST_PASSWORD", default=""),
+        "batch_url": env.str("RUSSIAN_POST_BATCH_URL", default=""),
+        "batch_login": env.str("RUSSIAN_POST_BATCH_LOGIN", default=""),
+        "batch_password": env.str("RUSSIAN_POST_BATCH_PASSWORD", default=""),
+    },
+    "cainiao": {
+        "enabled": env.bool("CAINIAO_ENABLED", default=True),
+        "url": env.str("CAINIAO_URL", default=""),
+    },
+    "17track": {
+        "key": env.str("SEVENTEEN_TRACK_KEY", default=""),
+        "url": env.str("SEVENTEEN_TRACK_URL", default=""),
+    },
 }
 
 LOGGING = {

@@ -4,6 +4,9 @@ import os
 
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+# The demo carrier runs a day of a journey in 30 seconds: a DEMO code travels in about 10 minutes.
+os.environ.setdefault("SANDBOX_ENABLED", "true")
+os.environ.setdefault("SANDBOX_TIME_SCALE", "2880")
 
 from tracker.settings.base import *  # noqa: F403
 from tracker.settings.base import CELERY_BROKER_DIR, MAIL_DIR, VAR_DIR

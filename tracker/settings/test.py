@@ -36,6 +36,11 @@ elif not TEST_REDIS_URL:
 # The suite's broker and cache stay in memory; tests that need Redis use TEST_REDIS_URL themselves.
 os.environ["REDIS_URL"] = ""
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
+# Carriers talk only to the local servers tests start; the sandbox is on.
+os.environ["SANDBOX_ENABLED"] = "true"
+os.environ["CAINIAO_ENABLED"] = "false"
+for _name in ("RUSSIAN_POST_LOGIN", "RUSSIAN_POST_BATCH_LOGIN", "SEVENTEEN_TRACK_KEY"):
+    os.environ[_name] = ""
 
 from tracker.settings.base import *  # noqa: E402,F403
 
