@@ -2,12 +2,15 @@
 
 import csv
 import io
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from parcels.codes import normalize
-from parcels.models import Folder, Parcel, TrackingEvent
+from parcels.models import CarrierState, Folder, Parcel, Tracking, TrackingEvent
 from parcels.services import CSV_COLUMNS, csv_cell_escape
 
 NO_FOLDER = "none"
@@ -80,3 +83,45 @@ def parcels_csv(*, owner: User) -> str:
             ]
         )
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class CarrierPanel:
+    """One line of the parcel page's carrier list."""
+
+    name: str
+    enabled: bool
+    missing: list[str]
+    tracking: Tracking | None
+    paused_until: datetime | None
+    last_error: str
+
+
+def parcel_carriers(*, parcel: Parcel) -> list[CarrierPanel]:
+    """Every carrier that could follow this code: following it, or why not."""
+    from parcels.carriers import carriers_all
+
+    recognition = parcel.recognition
+    trackings = {tracking.carrier: tracking for tracking in parcel.trackings.all()}
+    states = {state.carrier: state for state in CarrierState.objects.all()}
+    panels = []
+    for carrier in carriers_all():
+        if not carrier.serves(recognition) and carrier.slug not in trackings:
+            continue
+        state = states.get(carrier.slug)
+        paused = (
+            state.paused_until
+            if state and state.paused_until and state.paused_until > timezone.now()
+            else None
+        )
+        panels.append(
+            CarrierPanel(
+                name=carrier.name,
+                enabled=carrier.enabled,
+                missing=carrier.missing_settings(),
+                tracking=trackings.get(carrier.slug),
+                paused_until=paused,
+                last_error=state.last_error if paused and state else "",
+            )
+        )
+    return panels

@@ -329,12 +329,13 @@ def results_apply(
 
 def _poll_state(tracking: Tracking, failures: int) -> PollState:
     parcel = tracking.parcel
-    last_change = parcel.last_event.happened_at if parcel.last_event_id and parcel.last_event else None
+    # Quiet since the carrier's last event, not since we first heard of it: a parcel added a
+    # month after its delivery is not "recently delivered".
     return PollState(
         status=parcel.status,
         archived=parcel.archived_at is not None,
         added_at=parcel.created_at,
-        last_change_at=max(filter(None, (last_change, parcel.status_changed_at)), default=None),
+        last_change_at=parcel.last_event.happened_at if parcel.last_event_id else None,
         failures=failures,
     )
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/archive/", views.parcel_archive, name="archive"),
     path("<int:pk>/unarchive/", views.parcel_unarchive, name="unarchive"),
     path("<int:pk>/delete/", views.parcel_delete, name="delete"),
+    path("<int:pk>/refresh/", views.parcel_refresh, name="refresh"),
     path("folders/", views.folders, name="folders"),
     path("folders/<int:pk>/rename/", views.folder_rename, name="folder_rename"),
     path("folders/<int:pk>/delete/", views.folder_delete, name="folder_delete"),

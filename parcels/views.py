@@ -2,16 +2,19 @@
 signed-in user's own querysets, so another user's id answers 404."""
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from parcels import selectors, services
+from parcels import selectors, services, tasks, tracking
 from parcels.codes import identify
 from parcels.extract import (
     FILE_READ_LIMIT,
@@ -175,6 +178,7 @@ def parcel_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "links": carrier_links(
                 recognition.carriers, code=parcel.code, destination=parcel.destination_country.code
             ),
+            "carriers": selectors.parcel_carriers(parcel=parcel),
         },
     )
 
@@ -295,3 +299,25 @@ def import_csv(request: HttpRequest) -> HttpResponse:
         else:
             return render(request, "parcels/bulk_result.html", {"result": result, "imported": True})
     return render(request, "parcels/import.html", {"form": form})
+
+
+REFRESHES_PER_HOUR = 20
+
+
+@require_POST
+def parcel_refresh(request: HttpRequest, pk: int) -> HttpResponse:
+    """Poll the parcel now; each user has a few of these an hour so carriers are not hammered."""
+    parcel = get_object_or_404(selectors.parcels_of(owner=request.user), pk=pk)
+    key = f"refresh:{request.user.pk}:{timezone.now():%Y%m%d%H}"
+    cache.add(key, 0, timeout=3600)
+    if cache.incr(key) > REFRESHES_PER_HOUR:
+        messages.error(
+            request, _("You have refreshed many times this hour: the next automatic check comes soon.")
+        )
+    else:
+        for batch in tracking.parcel_refresh(parcel=parcel):
+            transaction.on_commit(
+                lambda batch=batch: tasks.poll_batch.delay(batch.carrier, batch.tracking_ids)
+            )
+        messages.info(request, _("Asking the carriers now; the page shows what they say when you reload it."))
+    return redirect(parcel)

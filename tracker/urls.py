@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from parcels import webhooks
 from tracker import views
 
 urlpatterns = [
@@ -9,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("parcels/", include("parcels.urls")),
+    path("webhooks/17track/", webhooks.seventeen_track_push, name="webhook_17track"),
     path("admin/", admin.site.urls),
 ]

@@ -174,7 +174,17 @@ class Carrier:
             session = requests.Session()
             # Quick retries of connection failures only; 429 and 5xx are left to the engine,
             # which backs off per carrier and honours Retry-After without blocking a worker.
-            retry = Retry(total=2, connect=2, read=0, status=0, backoff_factor=0.3, allowed_methods=None)
+            retry = Retry(
+                total=2,
+                connect=2,
+                read=False,  # re-raise a read timeout as itself, not as a generic connection error
+                status=0,
+                other=0,
+                backoff_factor=0.3,
+                allowed_methods=None,
+                respect_retry_after_header=False,
+                raise_on_status=False,
+            )
             session.mount("http://", HTTPAdapter(max_retries=retry))
             session.mount("https://", HTTPAdapter(max_retries=retry))
             session.headers["User-Agent"] = "parcel-tracker/1.0 (self-hosted)"
@@ -186,7 +196,8 @@ class Carrier:
         exchange = Exchange(carrier=self.slug, request=f"{method} {url}\n{summary}"[:20_000])
         started = time.monotonic()
         try:
-            response = self.session.request(method, url, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), **kwargs)
+            timeout = (CONNECT_TIMEOUT, float(self.settings.get("timeout") or READ_TIMEOUT))
+            response = self.session.request(method, url, timeout=timeout, **kwargs)
         except requests.Timeout as error:
             exchange.error = f"timeout: {error}"
             raise TransientCarrierError(f"{self.name} did not answer in time") from error

@@ -54,7 +54,7 @@ def test_another_users_ids_answer_404_and_change_nothing(client, victim_objects,
 
 def test_every_id_route_is_covered():
     names = {name for name, _ in _routes_with_ids()}
-    assert names == {"detail", "archive", "unarchive", "delete", "folder_rename", "folder_delete"}
+    assert names == {"detail", "archive", "unarchive", "delete", "refresh", "folder_rename", "folder_delete"}
 
 
 def test_lists_searches_and_exports_show_only_ones_own(client, victim_objects):
