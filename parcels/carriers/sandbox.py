@@ -76,11 +76,14 @@ def scenario_for(code: str) -> str:
 def journey(code: str, *, started: datetime, now: datetime, time_scale: float) -> list[CarrierEvent]:
     """The events of `code`'s journey that have happened by `now` (pure)."""
     events = []
-    for offset, status, description, location in SCENARIOS[scenario_for(code)]:
+    for step, (offset, status, description, location) in enumerate(SCENARIOS[scenario_for(code)]):
         happened = started + timedelta(seconds=offset / time_scale)
         if happened <= now:
+            # Each step is its own operation: compressed time may put several in one minute.
             events.append(
-                CarrierEvent(code, happened, status, description, location, SandboxCarrier.slug, status)
+                CarrierEvent(
+                    code, happened, status, description, location, SandboxCarrier.slug, f"step{step}"
+                )
             )
     return events
 

@@ -352,3 +352,13 @@ class TestPushAndRefresh:
         parcel = services.parcel_add(owner=user, typed_code="RR473124829CN")
         page = signed_in_client.get(f"/parcels/{parcel.pk}/").content.decode()
         assert "Russian Post" in page and "RUSSIAN_POST_LOGIN" in page and "not configured" in page
+
+
+def test_sandbox_steps_stay_apart_even_when_time_is_compressed_into_one_minute(user, settings):
+    settings.CARRIERS = {**settings.CARRIERS, "sandbox": {"enabled": True, "time_scale": 10**9}}
+    parcel = services.parcel_add(owner=user, typed_code="DEMO42")  # last digit 2: lost after export
+    row = Tracking.objects.get(parcel=parcel)
+    tracking.poll_run(carrier_slug="sandbox", tracking_ids=[row.pk])  # the journey starts now
+    Tracking.objects.filter(pk=row.pk).update(last_polled_at=None)
+    tracking.poll_run(carrier_slug="sandbox", tracking_ids=[row.pk])
+    assert TrackingEvent.objects.filter(parcel=parcel).count() == 4
