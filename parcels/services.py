@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from accounts.models import User
+from parcels import tasks
 from parcels.codes import Problem, Recognition, identify
 from parcels.extract import Candidate
-from parcels.models import Folder, Parcel
+from parcels.models import Folder, Parcel, Tracking
 from parcels.tracking import trackings_resume, trackings_start, trackings_stop
 
 # Problems that mean the text cannot be a code at all; the others can be confirmed by the user.
@@ -190,7 +191,14 @@ def parcel_unarchive(*, parcel: Parcel) -> bool:
 
 
 def parcel_delete(*, parcel: Parcel) -> None:
+    registered = list(
+        Tracking.objects.filter(parcel=parcel, registered_at__isnull=False).values_list("carrier", flat=True)
+    )
+    code = parcel.code
     parcel.delete()
+    # Carriers that registered the code are told to stop, once the deletion is committed.
+    for carrier in registered:
+        transaction.on_commit(lambda carrier=carrier: tasks.stop_codes.delay(carrier, [code]))
 
 
 def parcels_move(*, owner: User, parcel_ids: Iterable[int], folder: Folder | None) -> int:

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import transaction
 
 from parcels import tracking
+from parcels.carriers import carrier_get
 from parcels.carriers.base import BadAnswer
 from parcels.carriers.seventeen_track import parse_webhook
 from parcels.posts import SEVENTEEN_TRACK
@@ -40,3 +41,8 @@ def ingest_17track_push(body: str) -> None:
     except BadAnswer:
         return  # the view already checked the signature; an unreadable push has nothing to add
     tracking.push_apply(carrier_slug=SEVENTEEN_TRACK, results=results, stopped=event == "TRACKING_STOPPED")
+
+
+@shared_task(ignore_result=True, soft_time_limit=60, time_limit=90)
+def stop_codes(carrier: str, codes: list[str]) -> None:
+    tracking.codes_stop(carrier=carrier_get(carrier), codes=codes)

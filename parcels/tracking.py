@@ -366,10 +366,24 @@ def _tracking_succeeded(tracking: Tracking, carrier: Carrier, now: datetime) -> 
         stopped_at=now if next_poll_at is None else None,
     )
     if next_poll_at is None:
+        codes_stop(carrier=carrier, codes=[tracking.parcel.code])
+
+
+def codes_stop(*, carrier: Carrier, codes: list[str]) -> list[str]:
+    """Tell the carrier to stop following codes no parcel of anyone still follows there (one
+    carrier account serves every user). Returns the codes stopped."""
+    still_followed = set(
+        Tracking.objects.filter(
+            carrier=carrier.slug, parcel__code__in=codes, stopped_at__isnull=True
+        ).values_list("parcel__code", flat=True)
+    )
+    unfollowed = sorted(set(codes) - still_followed)
+    if unfollowed:
         try:
-            carrier.stop([tracking.parcel.code])
-        except CarrierError as error:  # the carrier keeps the code a little longer; no harm
-            logger.info("could not stop %s at %s: %s", tracking.parcel.code, carrier.slug, error)
+            carrier.stop(unfollowed)
+        except CarrierError as error:  # the carrier keeps the codes a little longer; no harm
+            logger.info("could not stop %s at %s: %s", unfollowed, carrier.slug, error)
+    return unfollowed
 
 
 # -- ingestion, exactly once ----------------------------------------------------------------------

@@ -362,3 +362,23 @@ def test_sandbox_steps_stay_apart_even_when_time_is_compressed_into_one_minute(u
     Tracking.objects.filter(pk=row.pk).update(last_polled_at=None)
     tracking.poll_run(carrier_slug="sandbox", tracking_ids=[row.pk])
     assert TrackingEvent.objects.filter(parcel=parcel).count() == 4
+
+
+def test_17track_is_told_to_stop_a_deleted_code_unless_someone_else_follows_it(
+    carriers_at, httpserver, user, django_capture_on_commit_callbacks
+):
+    httpserver.expect_request("/17track/stoptrack").respond_with_json(
+        {"code": 0, "data": {"accepted": [], "rejected": []}}
+    )
+    mine = services.parcel_add(owner=user, typed_code="YT2212345678901234")
+    theirs = services.parcel_add(owner=UserFactory(), typed_code="YT2212345678901234")
+    Tracking.objects.update(registered_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.parcel_delete(parcel=mine)
+    assert not httpserver.log  # the other user still follows it
+    with django_capture_on_commit_callbacks(execute=True):
+        services.parcel_delete(parcel=theirs)
+    [(request, _response)] = httpserver.log
+    assert request.path == "/17track/stoptrack" and json.loads(request.data) == [
+        {"number": "YT2212345678901234"}
+    ]
