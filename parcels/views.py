@@ -183,20 +183,23 @@ def parcel_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _archive_toggle(request: HttpRequest, pk: int, *, archive: bool) -> HttpResponse:
+    parcel = get_object_or_404(selectors.parcels_of(owner=request.user), pk=pk)
+    if archive and services.parcel_archive(parcel=parcel):
+        messages.success(request, _("%(code)s is archived: it is no longer tracked.") % {"code": parcel.code})
+    elif not archive and services.parcel_unarchive(parcel=parcel):
+        messages.success(request, _("%(code)s is back in your active parcels.") % {"code": parcel.code})
+    return redirect(_safe_next(request, parcel.get_absolute_url()))
+
+
 @require_POST
 def parcel_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    parcel = get_object_or_404(selectors.parcels_of(owner=request.user), pk=pk)
-    if services.parcel_archive(parcel=parcel):
-        messages.success(request, _("%(code)s is archived: it is no longer tracked.") % {"code": parcel.code})
-    return redirect(_safe_next(request, parcel.get_absolute_url()))
+    return _archive_toggle(request, pk, archive=True)
 
 
 @require_POST
 def parcel_unarchive(request: HttpRequest, pk: int) -> HttpResponse:
-    parcel = get_object_or_404(selectors.parcels_of(owner=request.user), pk=pk)
-    if services.parcel_unarchive(parcel=parcel):
-        messages.success(request, _("%(code)s is back in your active parcels.") % {"code": parcel.code})
-    return redirect(_safe_next(request, parcel.get_absolute_url()))
+    return _archive_toggle(request, pk, archive=False)
 
 
 def parcel_delete(request: HttpRequest, pk: int) -> HttpResponse:

@@ -1,6 +1,9 @@
+import threading
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.utils import translation
 
 from tests.factories import UserFactory
@@ -38,6 +41,24 @@ def user(db):
 def signed_in_client(client, user):
     client.force_login(user)
     return client
+
+
+def run_at_once(action, *, workers: int = 4) -> None:
+    """Run `action` in several threads released together, each with its own DB connection."""
+    barrier = threading.Barrier(workers)
+
+    def worker():
+        barrier.wait()
+        try:
+            action()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 @pytest.fixture

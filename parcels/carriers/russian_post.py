@@ -301,17 +301,21 @@ class RussianPostCarrier(Carrier):
             "POST", url, summary=summary, data=body, headers={"Content-Type": content_type}
         ).content
 
+    def _batch_call(self, build, subject, *, summary: str) -> bytes:
+        """One batch-access SOAP 1.1 call; `build` makes its body from `subject` and the login."""
+        body = build(
+            subject, login=self.settings["batch_login"], password=self.settings.get("batch_password", "")
+        )
+        return self._soap(
+            self.settings.get("batch_url") or BATCH_URL,
+            body,
+            summary=summary,
+            content_type="text/xml; charset=utf-8",
+        )
+
     def track(self, codes: list[str]) -> dict[str, CodeResult] | Pending:
         if self.batch:
-            body = ticket_request(
-                codes, login=self.settings["batch_login"], password=self.settings.get("batch_password", "")
-            )
-            answer = self._soap(
-                self.settings.get("batch_url") or BATCH_URL,
-                body,
-                summary=f"getTicket {len(codes)} codes",
-                content_type="text/xml; charset=utf-8",
-            )
+            answer = self._batch_call(ticket_request, codes, summary=f"getTicket {len(codes)} codes")
             return Pending(token=parse_ticket(answer), collect_after=BATCH_WAIT)
         results = {}
         for code in codes:
@@ -329,16 +333,7 @@ class RussianPostCarrier(Carrier):
         return results
 
     def collect(self, token: str, codes: list[str]) -> dict[str, CodeResult] | Pending:
-        body = answer_request(
-            token, login=self.settings["batch_login"], password=self.settings.get("batch_password", "")
-        )
-        answer = self._soap(
-            self.settings.get("batch_url") or BATCH_URL,
-            body,
-            summary=f"getResponseByTicket {token}",
-            content_type="text/xml; charset=utf-8",
-        )
-        results = parse_batch(answer)
+        results = parse_batch(self._batch_call(answer_request, token, summary=f"getResponseByTicket {token}"))
         if results is None:
             return Pending(token=token, collect_after=BATCH_WAIT)
         return results_for_missing(codes, results, self.name)

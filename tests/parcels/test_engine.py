@@ -1,7 +1,6 @@
 """The tracking engine: ingestion exactly once, dispatch, polls, failures, budgets, pushes."""
 
 import json
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,6 +20,7 @@ from parcels.models import (
     Tracking,
     TrackingEvent,
 )
+from tests.conftest import run_at_once
 from tests.factories import UserFactory
 from tests.parcels.carriers.test_parsers import fixture
 
@@ -112,20 +112,7 @@ class TestIngestion:
                 event(parcel.code, 30, "customs"),
             )
         )
-        barrier = threading.Barrier(4)
-
-        def ingest():
-            barrier.wait()
-            try:
-                tracking.events_ingest(parcel=Parcel.objects.get(pk=parcel.pk), result=result)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=ingest) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        run_at_once(lambda: tracking.events_ingest(parcel=Parcel.objects.get(pk=parcel.pk), result=result))
         assert TrackingEvent.objects.filter(parcel=parcel).count() == 21
         assert StatusChange.objects.filter(parcel=parcel).count() == 1
 

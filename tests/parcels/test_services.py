@@ -1,11 +1,10 @@
-import threading
-
 import pytest
 from django.db import connection
 
 from parcels import selectors, services
 from parcels.extract import candidates_from_lines
 from parcels.models import Folder, Parcel
+from tests.conftest import run_at_once
 from tests.factories import UserFactory
 from tests.parcels.test_codes import s10
 
@@ -157,23 +156,15 @@ def test_two_requests_adding_the_same_code_at_once_make_one_parcel():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serializes writers, so there is no race to lose")
     user = UserFactory()
-    barrier = threading.Barrier(4)
     outcomes = []
 
     def add():
-        barrier.wait()
         try:
             outcomes.append(services.parcel_add(owner=user, typed_code=CN).pk)
         except services.ParcelRefused as refusal:
             outcomes.append(("refused", refusal.existing.pk))
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=add) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(add)
     assert Parcel.objects.filter(owner=user, code=CN).count() == 1
     parcel_id = Parcel.objects.get(owner=user, code=CN).pk
     assert sorted(map(str, outcomes)).count(str(parcel_id)) == 1
