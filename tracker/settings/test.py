@@ -1,5 +1,6 @@
 """pytest: fast hashing, mail in memory, tasks run inline; PostgreSQL and Redis when they answer."""
 
+import hashlib
 import os
 import socket
 from urllib.parse import urlsplit
@@ -43,6 +44,11 @@ for _name in ("RUSSIAN_POST_LOGIN", "RUSSIAN_POST_BATCH_LOGIN", "SEVENTEEN_TRACK
     os.environ[_name] = ""
 
 from tracker.settings.base import *  # noqa: E402,F403
+
+# Two checkouts testing against one PostgreSQL at once must not share a test database.
+_checkout = hashlib.sha1(str(BASE_DIR).encode(), usedforsecurity=False).hexdigest()[:8]  # noqa: F405
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_checkout}"}  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
