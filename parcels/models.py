@@ -57,6 +57,10 @@ class Parcel(models.Model):
         help_text=_("The marketplace's buyer-protection timer: we remind you before it runs out."),
     )
     archived_at = models.DateTimeField(null=True, blank=True)
+    notifications_muted = models.BooleanField(_("mute notifications"), default=False)
+    # When a stall or deadline rule may next come due (set by the notifications app): the
+    # hourly check reads this index instead of every parcel.
+    next_alert_check_at = models.DateTimeField(null=True, blank=True)
     # Code and comment case-folded in Python: SQLite folds only ASCII, and users search in Russian.
     search_text = models.CharField(max_length=300, editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -70,6 +74,11 @@ class Parcel(models.Model):
         indexes = [
             models.Index(fields=["owner", "archived_at", "folder"], name="parcel_owner_archived_folder"),
             models.Index(fields=["owner", "status"], name="parcel_owner_status"),
+            models.Index(
+                fields=["next_alert_check_at"],
+                name="parcel_alert_check_due",
+                condition=models.Q(next_alert_check_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -168,6 +177,8 @@ class StatusChange(models.Model):
     first_sync = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Which delivery run took this change (compare-and-swap on processed_at); see notifications.
+    claim = models.UUIDField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["created_at", "id"]

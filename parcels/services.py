@@ -17,6 +17,7 @@ from parcels import tasks
 from parcels.codes import Problem, Recognition, identify
 from parcels.extract import Candidate
 from parcels.models import Folder, Parcel, Tracking
+from parcels.signals import parcel_changed
 from parcels.tracking import trackings_resume, trackings_start, trackings_stop
 
 # Problems that mean the text cannot be a code at all; the others can be confirmed by the user.
@@ -102,6 +103,7 @@ def parcel_add(
                     protection_ends_on=protection_ends_on,
                 )
                 trackings_start(parcel=parcel)
+                transaction.on_commit(lambda: parcel_changed.send(sender=Parcel, parcel=parcel))
                 return parcel
         except IntegrityError:  # added by a concurrent request between the check and the insert
             existing = Parcel.objects.get(owner=owner, code=recognition.code)
@@ -165,6 +167,7 @@ def parcel_update(
             "updated_at",
         ]
     )
+    transaction.on_commit(lambda: parcel_changed.send(sender=Parcel, parcel=parcel))
     return parcel
 
 
@@ -177,6 +180,7 @@ def parcel_archive(*, parcel: Parcel) -> bool:
     parcel.refresh_from_db(fields=["archived_at", "updated_at"])
     if changed:
         trackings_stop(parcel=parcel, now=now)
+        transaction.on_commit(lambda: parcel_changed.send(sender=Parcel, parcel=parcel))
     return changed == 1
 
 
@@ -187,6 +191,7 @@ def parcel_unarchive(*, parcel: Parcel) -> bool:
     parcel.refresh_from_db(fields=["archived_at", "updated_at"])
     if changed:
         trackings_resume(parcel=parcel)
+        transaction.on_commit(lambda: parcel_changed.send(sender=Parcel, parcel=parcel))
     return changed == 1
 
 

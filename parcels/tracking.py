@@ -30,6 +30,7 @@ from parcels.models import (
     TrackingEvent,
 )
 from parcels.polling import PollState, next_poll_delay
+from parcels.signals import parcel_changed, status_changed
 from parcels.status import status_from_events
 
 logger = logging.getLogger(__name__)
@@ -440,7 +441,8 @@ def parcel_status_refresh(*, parcel: Parcel, first_sync: bool = False, now: date
         return 0
     new_status = status_from_events(events)
     latest = events[-1]
-    Parcel.objects.filter(pk=parcel.pk).exclude(last_event=latest).update(last_event=latest)
+    if Parcel.objects.filter(pk=parcel.pk).exclude(last_event=latest).update(last_event=latest):
+        transaction.on_commit(lambda: parcel_changed.send(sender=Parcel, parcel=parcel))
     current = Parcel.objects.values_list("status", flat=True).get(pk=parcel.pk)
     if new_status == current:
         return 0
@@ -452,7 +454,7 @@ def parcel_status_refresh(*, parcel: Parcel, first_sync: bool = False, now: date
             return 0  # another worker recorded this change first
         try:
             with transaction.atomic():
-                StatusChange.objects.create(
+                change = StatusChange.objects.create(
                     parcel=parcel,
                     from_status=current,
                     to_status=new_status,
@@ -460,6 +462,7 @@ def parcel_status_refresh(*, parcel: Parcel, first_sync: bool = False, now: date
                     cause=cause.fingerprint,
                     first_sync=first_sync,
                 )
+            transaction.on_commit(lambda: status_changed.send(sender=StatusChange, change=change))
         except IntegrityError:
             # The same event already caused this change once (the status went away and came
             # back): the change stands, the row exists, the user was told then.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("parcels/", include("parcels.urls")),
+    path("notifications/", include("notifications.urls")),
     path("webhooks/17track/", webhooks.seventeen_track_push, name="webhook_17track"),
     path("admin/", admin.site.urls),
 ]

@@ -2,7 +2,7 @@ import pytest
 
 from tests.urls import project_urls
 
-PUBLIC = {"accounts:language"}
+PUBLIC = {"accounts:language", "notifications:unsubscribe"}
 
 
 @pytest.mark.django_db

@@ -190,6 +190,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(),
         "options": {"expires": 50},
     },
+    "deliver-pending-notifications": {
+        "task": "notifications.tasks.deliver_pending",
+        "schedule": crontab(),
+        "options": {"expires": 50},
+    },
+    "check-alerts": {
+        "task": "notifications.tasks.check_alerts",
+        "schedule": crontab(minute=7),
+        "options": {"expires": 3000},
+    },
     "collect-tickets": {
         "task": "parcels.tasks.collect_tickets",
         "schedule": crontab(minute="*/5"),
