@@ -4,6 +4,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
+from accounts.services import user_language_set
+
 
 class UserPreferencesMiddleware:
     """Shows a signed-in user's pages in their saved language and time zone.
@@ -21,6 +23,9 @@ class UserPreferencesMiddleware:
             if user.language and translation.check_for_language(user.language):
                 translation.activate(user.language)
                 request.LANGUAGE_CODE = user.language
+            else:
+                # Remember the language the user reads the site in: their mail will use it too.
+                user_language_set(user=user, language=request.LANGUAGE_CODE)
             try:
                 timezone.activate(zoneinfo.ZoneInfo(user.effective_time_zone))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):

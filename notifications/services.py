@@ -7,6 +7,7 @@ again by compare-and-swap, and every attempt is logged as a Notification row.
 
 import uuid
 import zoneinfo
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -188,9 +189,16 @@ def email_unsubscribe(*, user: User) -> None:
     NotificationSettings.objects.update_or_create(user=user, defaults={"email_enabled": False})
 
 
-def _render(user: User, items: list[Item]) -> tuple[str, str, str]:
+@contextmanager
+def _users_locale(user: User):
+    """Texts, dates and times as the user reads them: their language and time zone."""
     language = user.language or settings.LANGUAGE_CODE
     with translation.override(language), timezone.override(zoneinfo.ZoneInfo(user.effective_time_zone)):
+        yield
+
+
+def _render(user: User, items: list[Item]) -> tuple[str, str, str]:
+    with _users_locale(user):
         if len(items) == 1:
             item = items[0]
             name = item.parcel.comment or item.parcel.code
@@ -247,8 +255,9 @@ def outbox_deliver(*, user: User, now: datetime | None = None) -> DeliveryOutcom
     ]
     if not changes and not alerts:
         return DeliveryOutcome()
-    items = [*map(_change_item, changes), *(alert_item(alert, now=now) for alert in alerts)]
-    subject, text, html = _render(user, items)
+    with _users_locale(user):
+        items = [*map(_change_item, changes), *(alert_item(alert, now=now) for alert in alerts)]
+        subject, text, html = _render(user, items)
     targets: list[Channel | None] = [None] if preferences.email_enabled and user.email else []
     targets += list(Channel.objects.filter(user=user, enabled=True))
     outcome = DeliveryOutcome()

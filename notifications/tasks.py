@@ -18,14 +18,13 @@ def deliver_user(user_id: int) -> None:
 
 
 # acks_late: a worker that dies mid-send leaves the task for another; the message's
-# compare-and-swap state makes a second run send nothing twice.
-@shared_task(
-    bind=True, ignore_result=True, acks_late=True, soft_time_limit=60, time_limit=90, max_retries=None
-)
-def send_message(self, message_id: int) -> None:
+# compare-and-swap state makes a second run send nothing twice. A transient failure queues the
+# next attempt with a growing delay; the message itself counts the attempts.
+@shared_task(ignore_result=True, acks_late=True, soft_time_limit=60, time_limit=90)
+def send_message(message_id: int) -> None:
     outcome = services.message_send(message_id=message_id)
     if outcome.retry_in is not None:
-        raise self.retry(countdown=outcome.retry_in.total_seconds())
+        send_message.apply_async((message_id,), countdown=outcome.retry_in.total_seconds())
 
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)

@@ -29,9 +29,10 @@ def test_the_language_switch_is_remembered_on_the_account(signed_in_client, user
 
 
 def test_an_unknown_language_changes_nothing(signed_in_client, user):
+    signed_in_client.post("/account/language/", {"language": "ru", "next": "/"})
     signed_in_client.post("/account/language/", {"language": "xx", "next": "/"})
     user.refresh_from_db()
-    assert user.language == ""
+    assert user.language == "ru"
 
 
 def test_the_account_page_saves_language_time_zone_and_destination(signed_in_client, user):
@@ -57,3 +58,9 @@ def test_the_account_page_refuses_an_unknown_time_zone(signed_in_client, user):
 
 def test_the_site_time_zone_applies_until_the_user_picks_one(signed_in_client):
     assert signed_in_client.get("/account/").context["TIME_ZONE"] == settings.TIME_ZONE
+
+
+def test_a_user_without_a_saved_language_keeps_the_one_they_use(signed_in_client, user):
+    signed_in_client.get("/parcels/", HTTP_ACCEPT_LANGUAGE="ru")
+    user.refresh_from_db()
+    assert user.language == "ru"
