@@ -3,19 +3,17 @@ that are (or will be) due out, each with the episode that arms it. A new event s
 episode for the stall rules, so they fire again if the parcel stalls again.
 """
 
-import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from notifications.models import AlertRule
+from parcels.deadlines import search_request_deadline
 from parcels.status import Status
 
 FINAL = {Status.DELIVERED, Status.RETURNING, Status.EXPIRED}
 MOVING = {Status.IN_TRANSIT, Status.INFO_RECEIVED}
 # A code that is not tracked end to end usually goes dark within a week of export.
 DARK_AFTER = timedelta(days=7)
-SEARCH_WINDOW_MONTHS = 6
-SEARCH_WINDOW_MONTHS_EMS = 4
 
 
 @dataclass(frozen=True)
@@ -47,18 +45,10 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, UTC)
 
 
-def add_months(moment: datetime, months: int) -> datetime:
-    month = moment.month - 1 + months
-    year, month = moment.year + month // 12, month % 12 + 1
-    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
-
-
 def search_deadline(facts: ParcelFacts) -> datetime | None:
-    """Last day to ask the post to search: 6 months after posting, 4 for EMS."""
     if facts.first_event_at is None:
         return None
-    ems = facts.kind == "s10" and facts.code.startswith("E")
-    return add_months(facts.first_event_at, SEARCH_WINDOW_MONTHS_EMS if ems else SEARCH_WINDOW_MONTHS)
+    return search_request_deadline(posted_at=facts.first_event_at, kind=facts.kind, code=facts.code)
 
 
 def candidates(facts: ParcelFacts, limits) -> list[Due]:

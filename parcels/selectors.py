@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from parcels.codes import normalize
+from parcels.deadlines import search_request_deadline
 from parcels.models import CarrierState, Folder, Parcel, Tracking, TrackingEvent
 from parcels.services import CSV_COLUMNS, csv_cell_escape
+from parcels.status import Status
 
 NO_FOLDER = "none"
 
@@ -125,3 +127,12 @@ def parcel_carriers(*, parcel: Parcel) -> list[CarrierPanel]:
             )
         )
     return panels
+
+
+def parcel_search_deadline(*, parcel: Parcel) -> datetime | None:
+    """Until when the sender can ask the post to search; None once the journey is over or
+    before anything was posted."""
+    if parcel.status in {Status.DELIVERED, Status.RETURNING}:
+        return None
+    posted = parcel.events.order_by("happened_at").values_list("happened_at", flat=True).first()
+    return search_request_deadline(posted_at=posted, kind=parcel.kind, code=parcel.code) if posted else None

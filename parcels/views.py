@@ -179,6 +179,7 @@ def parcel_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 recognition.carriers, code=parcel.code, destination=parcel.destination_country.code
             ),
             "carriers": selectors.parcel_carriers(parcel=parcel),
+            "search_deadline": selectors.parcel_search_deadline(parcel=parcel),
         },
     )
 

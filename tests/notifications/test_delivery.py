@@ -266,3 +266,20 @@ def test_settings_are_saved(signed_in_client, user):
     signed_in_client.post("/notifications/settings/", data)
     saved = NotificationSettings.objects.get(user=user)
     assert (saved.status_changes, saved.not_tracked_days, saved.dispute_days) == ("important", 7, 12)
+
+
+def test_an_alert_arrives_by_email_with_advice_and_the_seller_message(
+    user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(T0, tick=False), django_capture_on_commit_callbacks(execute=True):
+        parcel = parcel_services.parcel_add(owner=user, typed_code="LP00123456789012", comment="Кеды")
+    with time_machine.travel(T0 + timedelta(days=10, hours=1), tick=False):
+        tasks.check_alerts.delay()
+    [message] = mailoutbox
+    assert message.subject == "Кеды: Not tracked yet"
+    assert "Still no tracking 10 days after shipment" in message.body
+    assert (
+        "Hello! The tracking number LP00123456789012 is not tracked yet, 10 days after shipment."
+        in message.body
+    )
+    assert f"/parcels/{parcel.pk}/" in message.body

@@ -235,3 +235,12 @@ def test_the_add_form_names_countries_in_the_users_language(signed_in_client, us
     user.save()
     page = signed_in_client.get("/parcels/add/").content.decode()
     assert '<option value="RU" selected>Россия</option>' in page
+
+
+def test_the_parcel_page_shows_until_when_a_search_can_be_requested(signed_in_client, user):
+    from datetime import UTC, datetime
+
+    parcel = services.parcel_add(owner=user, typed_code="EA473124829CN")
+    TrackingEventFactory(parcel=parcel, happened_at=datetime(2026, 3, 2, 9, tzinfo=UTC))
+    page = signed_in_client.get(f"/parcels/{parcel.pk}/").content.decode()
+    assert "search for it until July 2, 2026" in page  # EMS: four months
