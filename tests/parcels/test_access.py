@@ -3,6 +3,7 @@
 import pytest
 from django.urls import get_resolver
 
+from notifications.models import Channel
 from parcels.models import Folder, Parcel
 from tests.factories import UserFactory
 from tests.parcels.factories import FolderFactory, ParcelFactory, TrackingEventFactory
@@ -13,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 def _routes_with_ids():
     for namespace, name, route in _walk(get_resolver().url_patterns):
-        if namespace == "parcels" and "<int:pk>" in route:
-            yield name, route
+        if "<int:pk>" in route:
+            yield f"{namespace}:{name}", route
 
 
 @pytest.fixture
@@ -23,6 +24,7 @@ def victim_objects():
     folder = FolderFactory(owner=victim, name="Секретная папка")
     parcel = ParcelFactory(owner=victim, folder=folder, comment="секретный комментарий")
     TrackingEventFactory(parcel=parcel, description="секретное событие")
+    Channel.objects.create(user=victim, label="секретный канал", url="json://127.0.0.1:9/x")
     return victim, folder, parcel
 
 
@@ -34,6 +36,8 @@ def _snapshot():
             )
         ),
         list(Folder.objects.values_list("id", "owner_id", "name")),
+        list(Channel.objects.values_list("id", "user_id", "label", "enabled")),
+        list(Parcel.objects.values_list("id", "notifications_muted")),
     )
 
 
@@ -41,10 +45,11 @@ def _snapshot():
 def test_another_users_ids_answer_404_and_change_nothing(client, victim_objects, name, route):
     _victim, folder, parcel = victim_objects
     client.force_login(UserFactory())
-    target = folder.pk if route.startswith("folders/") else parcel.pk
-    path = "/parcels/" + route.replace("<int:pk>", str(target))
+    owned = {"folders/": folder.pk, "channels/": Channel.objects.get().pk}
+    target = next((pk for prefix, pk in owned.items() if f"/{prefix}" in f"/{route}"), parcel.pk)
+    path = "/" + route.replace("<int:pk>", str(target))
     before = _snapshot()
-    payload = {"name": "взлом", "comment": "взлом", "folder": "", "destination_country": "US"}
+    payload = {"name": "взлом", "comment": "взлом", "folder": "", "destination_country": "US", "muted": "1"}
     for response in (client.get(path), client.post(path, payload)):
         assert response.status_code in (404, 405), f"{name}: {response.status_code}"
         body = response.content.decode()
@@ -54,7 +59,14 @@ def test_another_users_ids_answer_404_and_change_nothing(client, victim_objects,
 
 def test_every_id_route_is_covered():
     names = {name for name, _ in _routes_with_ids()}
-    assert names == {"detail", "archive", "unarchive", "delete", "refresh", "folder_rename", "folder_delete"}
+    assert names == {
+        *(f"parcels:{name}" for name in ("detail", "archive", "unarchive", "delete", "refresh")),
+        "parcels:folder_rename",
+        "parcels:folder_delete",
+        "notifications:channel_test",
+        "notifications:channel_delete",
+        "notifications:parcel_mute",
+    }
 
 
 def test_lists_searches_and_exports_show_only_ones_own(client, victim_objects):
