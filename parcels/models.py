@@ -1,12 +1,28 @@
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import F
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from parcels.codes import CodeKind, Recognition, identify
 from parcels.status import STATUS_COLOURS, Status
+
+
+class StatusDisplay:
+    """Badge colour and label of a model with a `status` from the shared vocabulary."""
+
+    status: str
+
+    @property
+    def status_colour(self) -> str:
+        return STATUS_COLOURS[Status(self.status)]
+
+    @property
+    def status_label(self) -> str:
+        # get_status_display() translates every choice on each call; this translates one.
+        return str(Status(self.status).label)
 
 
 class Folder(models.Model):
@@ -25,7 +41,7 @@ class Folder(models.Model):
         return self.name
 
 
-class Parcel(models.Model):
+class Parcel(StatusDisplay, models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="parcels")
     code = models.CharField(_("track code"), max_length=64)
     typed_code = models.CharField(_("code as typed"), max_length=200, blank=True)
@@ -72,7 +88,14 @@ class Parcel(models.Model):
             models.UniqueConstraint("owner", "code", name="parcel_unique_code_per_owner"),
         ]
         indexes = [
-            models.Index(fields=["owner", "archived_at", "folder"], name="parcel_owner_archived_folder"),
+            models.Index(
+                F("owner"),
+                F("archived_at"),
+                Coalesce("folder", 0),  # "no folder" first, on SQLite (no NULLS FIRST) and PostgreSQL
+                F("created_at").desc(),
+                F("id").desc(),
+                name="parcel_dashboard_order",
+            ),
             models.Index(fields=["owner", "status"], name="parcel_owner_status"),
             models.Index(
                 fields=["next_alert_check_at"],
@@ -99,15 +122,11 @@ class Parcel(models.Model):
         return self.archived_at is not None
 
     @property
-    def status_colour(self) -> str:
-        return STATUS_COLOURS[Status(self.status)]
-
-    @property
     def recognition(self) -> Recognition:
         return identify(self.code, destination=self.destination_country.code or None)
 
 
-class TrackingEvent(models.Model):
+class TrackingEvent(StatusDisplay, models.Model):
     parcel = models.ForeignKey(Parcel, on_delete=models.CASCADE, related_name="events")
     happened_at = models.DateTimeField(_("time"))
     status = models.CharField(_("status"), max_length=24, choices=Status.choices)
@@ -128,10 +147,6 @@ class TrackingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.happened_at:%Y-%m-%d %H:%M} {self.description}"
-
-    @property
-    def status_colour(self) -> str:
-        return STATUS_COLOURS[Status(self.status)]
 
 
 class Tracking(models.Model):

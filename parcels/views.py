@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
+from django_countries import countries
 
 from parcels import selectors, services, tasks, tracking
 from parcels.codes import identify
@@ -27,7 +28,7 @@ from parcels.forms import BulkAddForm, CsvImportForm, FolderForm, MoveForm, Parc
 from parcels.posts import carrier_links
 from parcels.status import Status
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -35,6 +36,18 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return fallback
+
+
+def _name_countries(parcels) -> None:
+    """Name each distinct country once per page: django-countries translates its whole list on
+    every lookup, which was most of a 50-row dashboard's rendering time."""
+    names: dict[str, str] = {}
+    for parcel in parcels:
+        for side in ("origin", "destination"):
+            code = getattr(parcel, f"{side}_country").code or ""
+            if code and code not in names:
+                names[code] = str(countries.name(code))
+            setattr(parcel, f"{side}_name", names.get(code, ""))
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -47,6 +60,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         owner=request.user, archived=archived, status=status, folder=folder, query=query
     )
     page = Paginator(parcels, PAGE_SIZE).get_page(request.GET.get("page"))
+    _name_countries(page.object_list)
     folders = list(selectors.folders_with_counts(owner=request.user))
     filters = request.GET.copy()
     filters.pop("page", None)
@@ -113,7 +127,7 @@ def identify_preview(request: HttpRequest) -> HttpResponse:
     recognition = identify(typed, destination=destination) if typed.strip() else None
     existing = (
         selectors.parcels_of(owner=request.user).filter(code=recognition.code).first()
-        if recognition
+        if recognition and not services.UNADDABLE_PROBLEMS.intersection(recognition.problems)
         else None
     )
     return render(request, "parcels/_recognition.html", {"recognition": recognition, "existing": existing})

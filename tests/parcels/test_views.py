@@ -1,5 +1,5 @@
 import pytest
-from django.db import connection
+from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
 from parcels import services
@@ -124,11 +124,11 @@ def test_dashboard_filters_search_and_archive_view(signed_in_client, user):
     assert codes(status="nonsense") == {a.code, b.code}
 
 
-def test_dashboard_pages_fifty_at_a_time(signed_in_client, user):
+def test_dashboard_pages_twenty_five_at_a_time(signed_in_client, user):
     ParcelFactory.create_batch(120, owner=user)
     first = signed_in_client.get("/parcels/")
-    assert len(first.context["page_obj"].object_list) == 50
-    assert first.context["page_obj"].paginator.num_pages == 3
+    assert len(first.context["page_obj"].object_list) == 25
+    assert first.context["page_obj"].paginator.num_pages == 5
 
 
 def test_the_dashboard_query_count_does_not_grow_with_parcels(client):
@@ -141,11 +141,13 @@ def test_the_dashboard_query_count_does_not_grow_with_parcels(client):
             parcel.last_event = TrackingEventFactory(parcel=parcel)
             parcel.save(update_fields=["last_event"])
         client.force_login(owner)
+        reset_queries()  # the capture counts by position in the log, which each request empties
         with CaptureQueriesContext(connection) as captured:
             assert client.get("/parcels/").status_code == 200
         return len(captured)
 
-    assert queries_for(10) == queries_for(1000)
+    small, large = queries_for(10), queries_for(1000)
+    assert small > 0 and small == large
 
 
 def test_moving_many_parcels_at_once(signed_in_client, user):
