@@ -44,6 +44,14 @@ lint: $(VENV)/.installed-dev
 test: lint messages
 	DJANGO_SETTINGS_MODULE=tracker.settings.test $(BIN)/pytest
 
+# The four benchmarks; each prints its figures and ends with a RESULT line. PostgreSQL is used
+# where a benchmark wants it and DATABASE_URL answers (make bench DATABASE_URL=postgres://…).
+bench: $(VENV)/.installed-dev messages
+	cd bench && ../$(BIN)/python -W ignore poll_cycle.py --parcels 2000
+	cd bench && ../$(BIN)/python -W ignore dashboard.py
+	cd bench && ../$(BIN)/python -W ignore dispatch.py
+	cd bench && ../$(BIN)/python -W ignore alert_latency.py
+
 # For developers: refresh the Russian catalogue from the source (needs GNU gettext's xgettext).
 translations: $(VENV)/.installed
 	$(BIN)/python manage.py makemessages --locale ru --no-obsolete --ignore '.venv/*' --ignore 'var/*'
