@@ -14,8 +14,9 @@ import time
 from pathlib import Path
 
 from common import ROOT, result, setup
-from fake_carrier import FakeCarrier
 from poll_cycle import stop_worker, wait_for_worker
+
+from tests.fake_carrier import FakeCarrier
 
 
 def start(env: dict, *args: str) -> subprocess.Popen:

@@ -12,7 +12,8 @@ import time
 from datetime import timedelta
 
 from common import ROOT, result, setup
-from fake_carrier import FakeCarrier
+
+from tests.fake_carrier import FakeCarrier
 
 BATCH = 40
 RATE = 3.0

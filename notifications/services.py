@@ -40,7 +40,7 @@ from parcels.status import Status
 DIGEST_WINDOW = timedelta(minutes=5)
 SENDING_LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
-RETRY_FIRST = timedelta(minutes=1)
+RETRY_FIRST = timedelta(seconds=settings.NOTIFICATION_RETRY_SECONDS)
 ALERT_CHECK_CAP = 5000
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 

@@ -157,6 +157,8 @@ class Tracking(models.Model):
     # None: not polled any more (delivered, archived, stopped). The dispatcher's index.
     next_poll_at = models.DateTimeField(null=True, blank=True)
     last_polled_at = models.DateTimeField(null=True, blank=True)
+    # The task that last claimed it: its redelivery after a crash may poll again at once.
+    claimed_by = models.CharField(max_length=64, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     failures = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)

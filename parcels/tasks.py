@@ -24,7 +24,7 @@ def dispatch_due_polls() -> int:
     bind=True, ignore_result=True, acks_late=True, soft_time_limit=240, time_limit=300, max_retries=10
 )
 def poll_batch(self, carrier: str, tracking_ids: list[int]) -> None:
-    report = tracking.poll_run(carrier_slug=carrier, tracking_ids=tracking_ids)
+    report = tracking.poll_run(carrier_slug=carrier, tracking_ids=tracking_ids, claim=self.request.id or "")
     if report.deferred_seconds is not None:
         raise self.retry(countdown=report.deferred_seconds)
 

@@ -10,6 +10,7 @@ import hashlib
 import logging
 import random
 import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,7 +32,7 @@ from parcels.models import (
 )
 from parcels.polling import PollState, next_poll_delay
 from parcels.signals import parcel_changed, status_changed
-from parcels.status import status_from_events
+from parcels.status import Status, status_from_events
 
 logger = logging.getLogger(__name__)
 
@@ -211,27 +212,37 @@ class PollReport:
     pending_ticket: str = ""
 
 
-def _claim(tracking_ids: list[int], now: datetime) -> list[Tracking]:
-    """Take each tracking once: a duplicate or redelivered task finds them already polled."""
+def _claim(tracking_ids: list[int], now: datetime, claim: str) -> list[Tracking]:
+    """Take each tracking once: a duplicate task finds them just polled and skips them; the same
+    task redelivered after its worker died (same `claim`) takes them again."""
     claimed = []
     for tracking in Tracking.objects.filter(id__in=tracking_ids).select_related("parcel"):
         if tracking.stopped_at or tracking.parcel.archived_at:
             continue
-        recent = Q(last_polled_at__gte=now - MIN_REPOLL)
-        if Tracking.objects.filter(pk=tracking.pk).exclude(recent).update(last_polled_at=now) == 1:
+        taken_by_another = Q(last_polled_at__gte=now - MIN_REPOLL) & ~Q(claimed_by=claim)
+        if (
+            Tracking.objects.filter(pk=tracking.pk)
+            .exclude(taken_by_another)
+            .update(last_polled_at=now, claimed_by=claim)
+            == 1
+        ):
             tracking.last_polled_at = now
             claimed.append(tracking)
     return claimed
 
 
-def poll_run(*, carrier_slug: str, tracking_ids: list[int], now: datetime | None = None) -> PollReport:
-    """Ask one carrier about a batch of trackings and ingest what it says."""
+def poll_run(
+    *, carrier_slug: str, tracking_ids: list[int], claim: str = "", now: datetime | None = None
+) -> PollReport:
+    """Ask one carrier about a batch of trackings and ingest what it says. `claim` names the
+    run (the Celery task id), so that only its own redelivery may repeat it."""
     now = now or timezone.now()
+    claim = claim or uuid.uuid4().hex
     carrier = carrier_get(carrier_slug, record=exchange_record)
     report = PollReport()
     if not carrier.enabled:
         return report
-    trackings = _claim(tracking_ids, now)
+    trackings = _claim(tracking_ids, now, claim)
     report.skipped = len(tracking_ids) - len(trackings)
     if not trackings:
         return report
@@ -401,7 +412,6 @@ def events_ingest(*, parcel: Parcel, result: CodeResult, now: datetime | None = 
     """Upsert the result's events (a re-worded old event updates its row) and record a status
     change at most once. Returns 1 when the parcel's status changed here, else 0."""
     now = now or timezone.now()
-    had_events = TrackingEvent.objects.filter(parcel=parcel).exists()
     rows = [
         TrackingEvent(
             parcel=parcel,
@@ -430,10 +440,10 @@ def events_ingest(*, parcel: Parcel, result: CodeResult, now: datetime | None = 
             unique_fields=["parcel", "fingerprint"],
             update_fields=["description", "location", "status"],
         )
-    return parcel_status_refresh(parcel=parcel, first_sync=not had_events, now=now)
+    return parcel_status_refresh(parcel=parcel, now=now)
 
 
-def parcel_status_refresh(*, parcel: Parcel, first_sync: bool = False, now: datetime | None = None) -> int:
+def parcel_status_refresh(*, parcel: Parcel, now: datetime | None = None) -> int:
     """Derive the status from every carrier's events; write a change once (compare-and-swap)."""
     now = now or timezone.now()
     events = list(TrackingEvent.objects.filter(parcel=parcel).order_by("happened_at", "id"))
@@ -452,6 +462,9 @@ def parcel_status_refresh(*, parcel: Parcel, first_sync: bool = False, now: date
             status=new_status, status_changed_at=now
         ):
             return 0  # another worker recorded this change first
+        # Decided here, behind the compare-and-swap: the first news ever about this parcel (it
+        # may well be "delivered already", which is no news to its owner).
+        first_sync = current == Status.NOT_FOUND and not StatusChange.objects.filter(parcel=parcel).exists()
         try:
             with transaction.atomic():
                 change = StatusChange.objects.create(

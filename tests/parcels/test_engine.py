@@ -369,3 +369,12 @@ def test_17track_is_told_to_stop_a_deleted_code_unless_someone_else_follows_it(
     assert request.path == "/17track/stoptrack" and json.loads(request.data) == [
         {"number": "YT2212345678901234"}
     ]
+
+
+def test_a_redelivered_task_repolls_what_it_claimed_but_a_duplicate_does_not(user, settings):
+    settings.CARRIERS = {**settings.CARRIERS, "sandbox": {"enabled": True, "time_scale": 1}}
+    parcel = services.parcel_add(owner=user, typed_code="DEMO123")
+    row = Tracking.objects.get(parcel=parcel)
+    assert tracking.poll_run(carrier_slug="sandbox", tracking_ids=[row.pk], claim="task-1").polled == 1
+    assert tracking.poll_run(carrier_slug="sandbox", tracking_ids=[row.pk], claim="task-2").skipped == 1
+    assert tracking.poll_run(carrier_slug="sandbox", tracking_ids=[row.pk], claim="task-1").polled == 1

@@ -163,6 +163,12 @@ EMAIL_TIMEOUT = 15
 # Celery: JSON only, every task bounded in time, one beat schedule kept here in code.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_BROKER_DIR = VAR_DIR / "broker"
+if CELERY_BROKER_URL.startswith("redis"):
+    # A message a dead worker held comes back after this long. It must outlast the longest
+    # countdown a task is given (the last email retry waits 16 minutes).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
@@ -231,8 +237,12 @@ CARRIERS = {
     "17track": {
         "key": env.str("SEVENTEEN_TRACK_KEY", default=""),
         "url": env.str("SEVENTEEN_TRACK_URL", default=""),
+        "timeout": env.float("SEVENTEEN_TRACK_TIMEOUT", default=25.0),
     },
 }
+
+# The first retry of a message that failed to send; each next one waits twice as long.
+NOTIFICATION_RETRY_SECONDS = env.int("NOTIFICATION_RETRY_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,4 @@
-"""A local stand-in for 17TRACK's API (gettrackinfo), for benchmarks: a fixed latency per request,
+"""A local stand-in for 17TRACK's API (gettrackinfo), for benchmarks and fault tests: a fixed latency per request,
 and a rate limit it enforces itself (429) so that a client going too fast shows in the figures."""
 
 import json
@@ -12,6 +12,7 @@ class FakeCarrier:
     def __init__(self, *, latency: float = 0.15, rate: float = 3.0, events: int = 3):
         self.latency, self.rate, self.events = latency, rate, events
         self.requests = 0
+        self.received = 0  # requests that arrived, answered or not yet
         self.refused = 0
         self.codes_answered = 0
         self.news: dict[str, list[dict]] = {}  # extra events per code, added while running
@@ -72,6 +73,7 @@ class FakeCarrier:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                carrier.received += 1
                 time.sleep(carrier.latency)
                 if not carrier._allowed():
                     self._send(429, b"slow down", {"Retry-After": "1"})
