@@ -90,3 +90,35 @@ def test_a_push_delivered_twice_is_ingested_once(real_worker, stage, status, ema
     assert TrackingEvent.objects.filter(parcel=parcel).count() == 1
     assert StatusChange.objects.filter(parcel=parcel).count() == 1
     assert mails_by_recipient(real_worker.mail_dir) == ({parcel.owner.email: 1} if emails else {})
+
+
+def test_an_smtp_server_refusing_for_a_while_gets_every_email_once(real_worker, tmp_path):
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from tests.notifications.conftest import FlakySmtp
+
+    smtp = FlakySmtp(refusals=4)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(smtp, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        parcels = due_parcels(5)
+        real_worker.env["EMAIL_URL"] = f"smtp://127.0.0.1:{port}"
+        real_worker.start()
+        real_worker.client.send_task("parcels.tasks.dispatch_due_polls")
+        wait_until(lambda: len(smtp.accepted) == 5, timeout=90, what="five emails accepted")
+        time.sleep(2)  # a duplicate, if any, has time to arrive
+    finally:
+        controller.stop()
+    recipients = sorted(
+        line.split(b":", 1)[1].strip().decode()
+        for message in smtp.accepted
+        for line in message.splitlines()
+        if line.startswith(b"To:")
+    )
+    assert recipients == sorted(parcel.owner.email for parcel in parcels)
+    assert smtp.refused == 4
