@@ -8,6 +8,16 @@ from django.utils import translation
 
 from tests.factories import UserFactory
 
+# Every test in these folders carries the marker, so `-m "not faults"` and the like just work.
+FOLDER_MARKERS = {"tests/browser/": "browser", "tests/faults/": "faults"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for folder, marker in FOLDER_MARKERS.items():
+            if folder in str(item.fspath):
+                item.add_marker(getattr(pytest.mark, marker))
+
 
 def pytest_report_header(config):
     notes = getattr(settings, "SERVICE_NOTES", [])

@@ -27,12 +27,6 @@ SUITE_ONLY = {
 }
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/faults/" in str(item.fspath):
-            item.add_marker(pytest.mark.faults)
-
-
 @pytest.fixture
 def fault_redis(redis_url):
     url = urlunsplit(urlsplit(redis_url)._replace(path=f"/{REDIS_DB}"))
