@@ -217,26 +217,16 @@ def _render(user: User, items: list[Item]) -> tuple[str, str, str]:
     return subject[:300], text, html
 
 
-@dataclass
-class DeliveryOutcome:
-    messages: list[Message] = field(default_factory=list)
-    held: bool = False  # news waits: the digest window after the last message is still open
-
-
-def outbox_deliver(*, user: User, now: datetime | None = None) -> DeliveryOutcome:
-    """Claim the user's unprocessed news once and turn it into one message per channel."""
+def outbox_deliver(*, user: User, now: datetime | None = None) -> list[Message]:
+    """Claim the user's unprocessed news once and turn it into one message per channel. News
+    within the digest window of the last message waits (the every-minute sweep comes back)."""
     now = now or timezone.now()
-    last = (
-        Message.objects.filter(user=user, created_at__gt=now - DIGEST_WINDOW).order_by("-created_at").first()
-    )
     pending = (
         StatusChange.objects.filter(parcel__owner=user, processed_at=None).exists()
         or Alert.objects.filter(parcel__owner=user, processed_at=None).exists()
     )
-    if not pending:
-        return DeliveryOutcome()
-    if last is not None:
-        return DeliveryOutcome(held=True)
+    if not pending or Message.objects.filter(user=user, created_at__gt=now - DIGEST_WINDOW).exists():
+        return []
     claim = uuid.uuid4()
     StatusChange.objects.filter(parcel__owner=user, processed_at=None).update(processed_at=now, claim=claim)
     Alert.objects.filter(parcel__owner=user, processed_at=None).update(processed_at=now, claim=claim)
@@ -254,21 +244,21 @@ def outbox_deliver(*, user: User, now: datetime | None = None) -> DeliveryOutcom
         if preferences.deadline_alerts and not alert.parcel.notifications_muted
     ]
     if not changes and not alerts:
-        return DeliveryOutcome()
+        return []
     with _users_locale(user):
         items = [*map(_change_item, changes), *(alert_item(alert, now=now) for alert in alerts)]
         subject, text, html = _render(user, items)
     targets: list[Channel | None] = [None] if preferences.email_enabled and user.email else []
     targets += list(Channel.objects.filter(user=user, enabled=True))
-    outcome = DeliveryOutcome()
+    messages = []
     for channel in targets:
         message = Message.objects.create(
             user=user, channel=channel, subject=subject, text=text, html=html if channel is None else ""
         )
         message.changes.set(changes)
         message.alerts.set(alerts)
-        outcome.messages.append(message)
-    return outcome
+        messages.append(message)
+    return messages
 
 
 # -- sending, once ---------------------------------------------------------------------------------
@@ -339,7 +329,7 @@ def _send_failed(message: Message, channel_name: str, error: SendError, now: dat
     return SendOutcome()
 
 
-def users_with_news(*, now: datetime | None = None) -> set[int]:
+def users_with_news() -> set[int]:
     """Users with unclaimed news (for the sweep that catches anything a lost task left behind)."""
     return set(
         StatusChange.objects.filter(processed_at=None).values_list("parcel__owner_id", flat=True)

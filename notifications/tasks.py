@@ -13,7 +13,7 @@ def deliver_user(user_id: int) -> None:
     if user is None:
         return
     # News held back by the digest window is picked up by deliver_pending once the window closes.
-    for message in services.outbox_deliver(user=user).messages:
+    for message in services.outbox_deliver(user=user):
         send_message.delay(message.pk)
 
 

@@ -80,19 +80,28 @@ def _split_code_and_comment(line: str, destination: str | None) -> tuple[str, st
     return tokens[0].rstrip(_TRAILING_PUNCTUATION), " ".join(tokens[1:])
 
 
-def candidates_from_lines(text: str, *, destination: str | None) -> Extraction:
-    lines = text.splitlines()
-    filled = [(number, line.strip()) for number, line in enumerate(lines, start=1) if line.strip()]
-    if len(filled) > MAX_LINES:
+def _check_line_limit(count: int) -> None:
+    if count > MAX_LINES:
         raise InputTooLarge(
             _("At most %(limit)d lines at once; this has %(count)d. Split the list and add it in parts.")
-            % {"limit": MAX_LINES, "count": len(filled)}
+            % {"limit": MAX_LINES, "count": count}
         )
+
+
+def _read_lines(text: str, *, destination: str | None) -> Extraction:
+    """Every non-blank line as a code and a comment, without the line limit."""
+    lines = text.splitlines()
     candidates = []
-    for number, line in filled:
-        typed, comment = _split_code_and_comment(line, destination)
-        candidates.append(Candidate(number, typed, comment, identify(typed, destination=destination)))
-    return Extraction("lines", candidates, skipped_lines=len(lines) - len(filled))
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            typed, comment = _split_code_and_comment(line.strip(), destination)
+            candidates.append(Candidate(number, typed, comment, identify(typed, destination=destination)))
+    return Extraction("lines", candidates, skipped_lines=len(lines) - len(candidates))
+
+
+def candidates_from_lines(text: str, *, destination: str | None) -> Extraction:
+    _check_line_limit(sum(1 for line in text.splitlines() if line.strip()))
+    return _read_lines(text, destination=destination)
 
 
 def text_from_html(html: str) -> str:
@@ -134,18 +143,12 @@ def candidates_found_in_text(text: str, *, destination: str | None) -> Extractio
     return Extraction("found", list(seen.values()))
 
 
-def _looks_like_a_list(text: str, destination: str | None) -> bool:
+def _is_a_list(extraction: Extraction) -> bool:
     """Most lines start with something shaped like a code (valid or not): a list, not prose."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if not lines or _HTML.search(text):
-        return False
     code_like = sum(
-        1
-        for line in lines
-        if identify(_split_code_and_comment(line, destination)[0], destination=destination).kind
-        != CodeKind.UNKNOWN
+        1 for candidate in extraction.candidates if candidate.recognition.kind != CodeKind.UNKNOWN
     )
-    return code_like * 2 >= len(lines)
+    return bool(extraction.candidates) and code_like * 2 >= len(extraction.candidates)
 
 
 def candidates_from_input(
@@ -173,8 +176,14 @@ def candidates_from_input(
             text = file_data.decode("utf-8", "replace")
         if mode == "auto":
             mode = "found"
+    if mode == "auto" and not _HTML.search(text):
+        # Read as a list once; the same reading decides whether it is one.
+        extraction = _read_lines(text, destination=destination)
+        if _is_a_list(extraction):
+            _check_line_limit(len(extraction.candidates))
+            return extraction
     if mode == "auto":
-        mode = "lines" if _looks_like_a_list(text, destination) else "found"
+        mode = "found"
     if mode == "lines":
         return candidates_from_lines(text, destination=destination)
     return candidates_found_in_text(text, destination=destination)

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from parcels.carriers import carrier_get, carriers_serving
+from parcels.carriers import carrier_get, carriers_all, carriers_serving
 from parcels.carriers.base import Carrier, CarrierError, CodeResult, Exchange, Pending, TransientCarrierError
 from parcels.models import (
     CarrierExchange,
@@ -169,7 +169,7 @@ def polls_dispatch(*, now: datetime | None = None, cap: int = DISPATCH_CAP) -> l
     """Due trackings of enabled, unpaused carriers (an indexed range on next_poll_at, capped),
     leased so the next dispatch does not send them again, in batches of each carrier's size."""
     now = now or timezone.now()
-    carriers = {carrier.slug: carrier for carrier in map(carrier_get, _carrier_slugs()) if carrier.enabled}
+    carriers = {carrier.slug: carrier for carrier in carriers_all() if carrier.enabled}
     active = set(carriers) - carriers_paused(now=now)
     if not active:
         return []
@@ -191,12 +191,6 @@ def polls_dispatch(*, now: datetime | None = None, cap: int = DISPATCH_CAP) -> l
         for slug, ids in by_carrier.items()
         for start in range(0, len(ids), carriers[slug].batch_size)
     ]
-
-
-def _carrier_slugs() -> list[str]:
-    from parcels.carriers import CARRIER_CLASSES
-
-    return [carrier_class.slug for carrier_class in CARRIER_CLASSES]
 
 
 # -- one poll ------------------------------------------------------------------------------------

@@ -114,8 +114,7 @@ def test_only_important_changes_and_muted_parcels(user, parcel, mailoutbox):
 
 def test_a_redelivered_send_task_sends_nothing_twice(user, parcel, mailoutbox):
     change(parcel, "in_transit")
-    outcome = services.outbox_deliver(user=user)
-    [message] = outcome.messages
+    [message] = services.outbox_deliver(user=user)
     tasks.send_message.delay(message.pk)
     tasks.send_message.delay(message.pk)
     assert len(mailoutbox) == 1
@@ -125,7 +124,7 @@ def test_a_send_whose_worker_died_is_resent_after_its_lease_with_the_same_messag
     user, parcel, mailoutbox
 ):
     change(parcel, "in_transit")
-    [message] = services.outbox_deliver(user=user).messages
+    [message] = services.outbox_deliver(user=user)
     Message.objects.filter(pk=message.pk).update(state="sending", lease_until=T0)  # a worker died mid-send
     tasks.deliver_pending.delay()
     assert len(mailoutbox) == 1
@@ -162,7 +161,7 @@ def test_concurrent_workers_email_each_change_once(mailoutbox):
     StatusChange.objects.create(parcel=parcel, from_status="not_found", to_status="in_transit", cause="race")
 
     def worker():
-        for message in services.outbox_deliver(user=user).messages:
+        for message in services.outbox_deliver(user=user):
             services.message_send(message_id=message.pk)
         for message_id in Message.objects.values_list("id", flat=True):
             services.message_send(message_id=message_id)
