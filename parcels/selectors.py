@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from parcels.carriers import carriers_all
 from parcels.codes import normalize
 from parcels.deadlines import search_request_deadline
 from parcels.models import CarrierState, Folder, Parcel, Tracking, TrackingEvent
@@ -107,8 +108,6 @@ class CarrierPanel:
 
 def parcel_carriers(*, parcel: Parcel) -> list[CarrierPanel]:
     """Every carrier that could follow this code: following it, or why not."""
-    from parcels.carriers import carriers_all
-
     recognition = parcel.recognition
     trackings = {tracking.carrier: tracking for tracking in parcel.trackings.all()}
     states = {state.carrier: state for state in CarrierState.objects.all()}
